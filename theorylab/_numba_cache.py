@@ -2,9 +2,11 @@
 
 Numba invalidates a cached kernel only when the file that *defines* it changes, not when a
 function it calls from another module does (e.g. the random-number primitives in
-``theorylab.random``).  Keying the cache folder by the hash of every source file that defines
-Numba functions makes any edit of a kernel start from a clean cache, so a stale kernel can never
-be loaded (edits elsewhere keep the cache).  The folder is
+``theorylab.random``, or a rule's step called by a claim's kernel).  Keying the cache folder by
+the hash of every source file whose Numba functions other modules call (the random streams, the
+update rules, the engine: everything but the claim modules, whose kernels are leaves) makes any
+such edit start from a clean cache, so a stale kernel can never be loaded; a claim module's own
+kernels are invalidated by Numba itself when that file changes.  The folder is
 ``$NUMBA_CACHE_DIR/theorylab-<hash>`` when ``NUMBA_CACHE_DIR`` is set, else
 ``$XDG_CACHE_HOME/theorylab/numba-<hash>`` (``~/.cache`` by default).
 """
@@ -21,7 +23,7 @@ def source_hash() -> str:
     root = Path(__file__).parent
     for path in sorted(root.rglob("*.py")):
         text = path.read_bytes()
-        if b"njit" in text:
+        if b"njit" in text and path.parent.name != "claims":
             h.update(str(path.relative_to(root)).encode())
             h.update(text)
     return h.hexdigest()[:16]

@@ -69,7 +69,7 @@ import numpy as np
 
 from .problems import LeastSquares
 
-__all__ = ["quadratic_gd_trajectory", "streaming_least_squares_sgd_gap", "streaming_least_squares_sgd_plateau",
+__all__ = ["linear_second_moments", "spectral_radius", "quadratic_gd_trajectory", "streaming_least_squares_sgd_gap", "streaming_least_squares_sgd_plateau",
            "quadratic_sgd_additive_gap", "SgdMoments", "finite_least_squares_sgd_moments",
            "finite_least_squares_sgd_stationary", "minibatch_variance_factor",
            "consistent_least_squares_nesterov_gap"]
@@ -281,3 +281,24 @@ def quadratic_gd_trajectory(spectrum, z0, lr: float, steps) -> tuple[np.ndarray,
     z2 = np.asarray(z0, dtype=np.float64) ** 2
     decay = ((1.0 - lr * lam) ** 2)[None, :] ** np.asarray(steps, dtype=np.float64).reshape(-1)[:, None]
     return 0.5 * decay @ (lam * z2), decay @ z2
+
+
+def linear_second_moments(M: np.ndarray, N: np.ndarray, z0: np.ndarray, checkpoints) -> np.ndarray:
+    """Exact ``E[z_t z_t^T]`` at the (sorted) ``checkpoints`` of ``z_{t+1} = M z_t + N xi_t``,
+    ``xi_t ~ N(0, I)`` i.i.d., from the deterministic ``z_0``; batched over leading axes of
+    ``M (..., n, n)``, ``N (..., n, m)``, ``z0 (..., n)``.  Returns ``(K, ..., n, n)``."""
+    S = z0[..., :, None] * z0[..., None, :]
+    Q = N @ np.swapaxes(N, -1, -2)
+    Mt = np.swapaxes(M, -1, -2)
+    out, t = [], 0
+    for c in np.asarray(checkpoints, dtype=np.int64):
+        while t < c:
+            S = M @ S @ Mt + Q
+            t += 1
+        out.append(S)
+    return np.array(out)
+
+
+def spectral_radius(maps: np.ndarray) -> np.ndarray:
+    """Largest eigenvalue modulus of each matrix in ``(..., n, n)``."""
+    return np.max(np.abs(np.linalg.eigvals(maps)), axis=-1)

@@ -28,7 +28,7 @@ from scipy.special import ndtri
 __all__ = [
     "FALSE_ALARM", "z_value", "mean_se", "BoundTest", "test_upper_bound", "test_lower_bound",
     "EqualityTest", "test_equal", "RateFit", "fit_power_law", "fit_linear_rate", "window_mean", "ratio_se",
-    "ks_test",
+    "ks_test", "first_index_below",
 ]
 
 FALSE_ALARM = 1e-7
@@ -228,7 +228,7 @@ def fit_power_law(t, samples, window: tuple[float, float]) -> RateFit:
     """Fit ``E[X_t] ~ C t^slope`` on ``window[0] <= t <= window[1]`` (slope of log mean vs log t)."""
     t = np.asarray(t, dtype=np.float64)
     mask = (t >= window[0]) & (t <= window[1]) & (t > 0)
-    return _fit_log_mean(np.log(t), samples, mask, "power", window)
+    return _fit_log_mean(np.log(np.where(t > 0, t, 1.0)), samples, mask, "power", window)
 
 
 def fit_linear_rate(t, samples, window: tuple[float, float]) -> RateFit:
@@ -251,6 +251,12 @@ def ratio_se(m1: float, se1: float, m2: float, se2: float) -> tuple[float, float
     """``m1/m2`` and its delta-method standard error for independent estimates."""
     r = m1 / m2
     return r, abs(r) * float(np.hypot(se1 / m1, se2 / m2))
+
+
+def first_index_below(values: np.ndarray, level: float) -> float:
+    """The first index with ``values <= level`` (``inf`` if none)."""
+    hit = np.flatnonzero(values <= level)
+    return float(hit[0]) if hit.size else np.inf
 
 
 def ks_test(samples, cdf) -> tuple[float, float]:

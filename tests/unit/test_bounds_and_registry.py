@@ -25,7 +25,8 @@ def test_bound_names_missing_constants():
 
 
 def test_every_registered_bound_has_citation_and_evaluates():
-    import pkgutil, importlib  # noqa: E401
+    import importlib
+    import pkgutil  # noqa: E401
     found = 0
     for m in pkgutil.iter_modules(tl.bounds.__path__):
         mod = importlib.import_module(f"theorylab.bounds.{m.name}")

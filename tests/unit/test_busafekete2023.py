@@ -4,7 +4,11 @@ import numpy as np
 import pytest
 from scipy.stats import binom
 
-from theorylab.claims.busafekete2023 import LabelProportionModel, logistic_loss_and_grad, soft_label
+from theorylab.claims.busafekete2023 import (
+    LabelProportionModel,
+    logistic_loss_and_grad,
+    soft_label,
+)
 
 
 def test_prior_is_one_half_by_symmetry():

@@ -5,7 +5,11 @@ import numpy as np
 import pytest
 
 from theorylab.bounds.chen2023_lion import lion_box_excess
-from theorylab.claims.chen2023_lion import box_excess, box_problem, coupled_decay_problem
+from theorylab.claims.chen2023_lion import (
+    box_excess,
+    box_problem,
+    coupled_decay_problem,
+)
 from theorylab.optim.lion import lion
 
 

@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from theorylab.claims.cutkosky2023 import ExponentialWeight, L1CappedQuadratic, UniformWeight
+from theorylab.claims.cutkosky2023 import (
+    ExponentialWeight,
+    L1CappedQuadratic,
+    UniformWeight,
+)
 
 
 @pytest.fixture

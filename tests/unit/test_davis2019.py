@@ -4,7 +4,11 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize, minimize_scalar
 
-from theorylab.claims.davis2019 import RobustPhaseRetrieval, model_step, quadratic_linear_model
+from theorylab.claims.davis2019 import (
+    RobustPhaseRetrieval,
+    model_step,
+    quadratic_linear_model,
+)
 
 
 @pytest.fixture(scope="module")

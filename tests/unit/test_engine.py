@@ -147,8 +147,14 @@ def test_one_compiled_specialisation_for_all_inputs():
 from numba import njit  # noqa: E402
 
 from theorylab.optim.base import Optimizer  # noqa: E402
-from theorylab.optim.protocol import (DONE, GRAD_POINT, GRAD_POINT_SAME, HVP_X_FULL, HVP_X_SAME,  # noqa: E402
-                                      LOSS_X_SAME)
+from theorylab.optim.protocol import (  # noqa: E402
+    DONE,
+    GRAD_POINT,
+    GRAD_POINT_SAME,
+    HVP_X_FULL,
+    HVP_X_SAME,
+    LOSS_X_SAME,
+)
 
 
 @njit(cache=True)

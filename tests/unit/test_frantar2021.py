@@ -4,7 +4,11 @@ explicit inverse on tiny cases (window filling, full, sliding, window of one).""
 import numpy as np
 import pytest
 
-from theorylab.claims.frantar2021 import explicit_products, fisher_condition, mfac_products
+from theorylab.claims.frantar2021 import (
+    explicit_products,
+    fisher_condition,
+    mfac_products,
+)
 
 
 @pytest.mark.parametrize("window,count", [(4, 2), (4, 4), (4, 11), (1, 5), (3, 3)])

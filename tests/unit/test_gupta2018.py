@@ -5,7 +5,11 @@ import numpy as np
 import pytest
 
 from theorylab import simulate
-from theorylab.claims.gupta2018 import online_regression, online_regression_run, shampoo_regret
+from theorylab.claims.gupta2018 import (
+    online_regression,
+    online_regression_run,
+    shampoo_regret,
+)
 from theorylab.optim.shampoo import shampoo, shampoo_reference
 from theorylab.problems import Quadratic
 

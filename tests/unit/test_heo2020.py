@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 
 from theorylab.bounds.heo2020 import scale_invariant_momentum_norm_growth
-from theorylab.claims.heo2020 import ProjectedNoise, predicted_norms, rayleigh_problem, steps_to, unit_start
+from theorylab.claims.heo2020 import (
+    ProjectedNoise,
+    predicted_norms,
+    rayleigh_problem,
+    steps_to,
+    unit_start,
+)
 from theorylab.optim.conformance import reference_trajectory
 from theorylab.optim.sgdp import RayleighQuotient, adamp, compiled_trajectory, sgdp
 

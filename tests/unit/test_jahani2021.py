@@ -4,7 +4,11 @@ iteration counts; the rule's options against its numpy reference."""
 import numpy as np
 import pytest
 
-from theorylab.claims.jahani2021 import feature_scaled, iterations_to, relative_hutchinson_std
+from theorylab.claims.jahani2021 import (
+    feature_scaled,
+    iterations_to,
+    relative_hutchinson_std,
+)
 from theorylab.optim import conformance as C
 from theorylab.optim.oasis import oasis
 from theorylab.problems import Logistic

@@ -4,7 +4,10 @@ Newton / Gauss-Newton rules' options against their numpy reference."""
 import numpy as np
 import pytest
 
-from theorylab.claims.korbit2024 import gn_direction_batch_space, gn_direction_parameter_space
+from theorylab.claims.korbit2024 import (
+    gn_direction_batch_space,
+    gn_direction_parameter_space,
+)
 from theorylab.optim import conformance as C
 from theorylab.optim.newton import gauss_newton, newton
 

@@ -5,9 +5,20 @@ import numpy as np
 import pytest
 
 from theorylab import noise, simulate
-from theorylab.claims.kovalev2025 import (SHAPE, matrix_least_squares, nuclear_norms, regression_instance,
-                                          spectral_smoothness, with_gradient_nuclear_sum)
-from theorylab.optim.orthogonalized import newton_schulz, orthogonalized, osgdm, polar_factor
+from theorylab.claims.kovalev2025 import (
+    SHAPE,
+    matrix_least_squares,
+    nuclear_norms,
+    regression_instance,
+    spectral_smoothness,
+    with_gradient_nuclear_sum,
+)
+from theorylab.optim.orthogonalized import (
+    newton_schulz,
+    orthogonalized,
+    osgdm,
+    polar_factor,
+)
 
 
 def test_matrix_least_squares_is_the_flattened_objective():

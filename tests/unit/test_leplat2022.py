@@ -3,7 +3,11 @@
 import numpy as np
 
 from theorylab.bounds import leplat2022 as B
-from theorylab.claims.leplat2022 import linear_second_moments, naggs_iteration_matrix, naggs_noise_vector
+from theorylab.claims.leplat2022 import (
+    linear_second_moments,
+    naggs_iteration_matrix,
+    naggs_noise_vector,
+)
 from theorylab.optim.nag_gs import nag_gs_reference
 
 

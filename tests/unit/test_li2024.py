@@ -5,8 +5,15 @@ import numpy as np
 import pytest
 from scipy import optimize
 
-from theorylab.claims.li2024 import (criterion, criterion_samples, fit_online, hessian_spectrum,
-                                     random_spd_perturbations, relative_error, spectral_function)
+from theorylab.claims.li2024 import (
+    criterion,
+    criterion_samples,
+    fit_online,
+    hessian_spectrum,
+    random_spd_perturbations,
+    relative_error,
+    spectral_function,
+)
 from theorylab.optim.psgd import fit_preconditioner
 
 

@@ -71,5 +71,5 @@ def test_dual_descent_kernel_matches_python_loop(gp, estimator):
 def test_mean_at_most_multiple_rejects_only_when_data_do():
     rng = np.random.default_rng(0)
     den = 1 + 0.01 * rng.standard_normal(200)
-    assert C.mean_at_most_multiple("ok", 0.4 * den, den, 0.5).passed
-    assert not C.mean_at_most_multiple("bad", 0.6 * den, den, 0.5).passed
+    assert C.Check.ratio_upper_bound("ok", 0.4 * den, den, 0.5).passed
+    assert not C.Check.ratio_upper_bound("bad", 0.6 * den, den, 0.5).passed

@@ -4,8 +4,12 @@ against its numpy reference."""
 import numpy as np
 import pytest
 
-from theorylab.bounds.liu2023 import gd_separable_quadratic_steps_lower, sophia_separable_quadratic_steps
-from theorylab.claims.liu2023 import clipped_map, first_below, gd_steps_to
+from theorylab import stats
+from theorylab.bounds.liu2023 import (
+    gd_separable_quadratic_steps_lower,
+    sophia_separable_quadratic_steps,
+)
+from theorylab.claims.liu2023 import clipped_map, gd_steps_to
 from theorylab.optim import conformance as C
 from theorylab.optim.sophia import sophia
 
@@ -36,12 +40,12 @@ def test_derived_sophia_bound_dominates_the_scalar_map(seed):
     theta0, h = rng.uniform(-2, 2, d), np.geomspace(1.0, 10 ** rng.uniform(1, 8), d)
     gamma, eta, eps = 0.05, rng.uniform(0.005, 0.045), 1e-8
     f = 0.5 * (clipped_map(theta0, gamma, eta, 2000) ** 2) @ h
-    assert first_below(f, eps) <= sophia_separable_quadratic_steps(eps, theta0=theta0, h=h, gamma=gamma, eta=eta)
+    assert stats.first_index_below(f, eps) <= sophia_separable_quadratic_steps(eps, theta0=theta0, h=h, gamma=gamma, eta=eta)
 
 
 def test_first_below():
-    assert first_below(np.array([3.0, 2.0, 1.0]), 2.0) == 1
-    assert first_below(np.array([3.0]), 2.0) == np.inf
+    assert stats.first_index_below(np.array([3.0, 2.0, 1.0]), 2.0) == 1
+    assert stats.first_index_below(np.array([3.0]), 2.0) == np.inf
 
 
 @pytest.mark.parametrize("kw", [dict(k=3, probe="rademacher"), dict(k=2, weight_decay=0.1), dict(eps=1e-3)])

@@ -2,7 +2,13 @@
 
 import numpy as np
 
-from theorylab.claims.pan2023 import clipped_gd_steps, coordinate_clip, gd_steps, line_search_decrease, local_reduction
+from theorylab.claims.pan2023 import (
+    clipped_gd_steps,
+    coordinate_clip,
+    gd_steps,
+    line_search_decrease,
+    local_reduction,
+)
 
 
 def test_clip_caps_the_top_fraction():

@@ -5,7 +5,12 @@ import numpy as np
 import pytest
 from scipy import optimize
 
-from theorylab.claims.shazeer2018 import factored_run, full_second_moments, i_divergence, rank1_quadratic
+from theorylab.claims.shazeer2018 import (
+    factored_run,
+    full_second_moments,
+    i_divergence,
+    rank1_quadratic,
+)
 from theorylab.optim.adafactor import factored_second_moment
 
 

@@ -2,7 +2,11 @@
 
 import numpy as np
 
-from theorylab.claims.venigalla2020 import companion_threshold, delayed_gd_spectral_radius, simulated_threshold
+from theorylab.claims.venigalla2020 import (
+    companion_threshold,
+    delayed_gd_spectral_radius,
+    simulated_threshold,
+)
 
 
 def test_thresholds_for_small_delays():

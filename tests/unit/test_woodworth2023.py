@@ -3,8 +3,13 @@
 import numpy as np
 import pytest
 
-from theorylab.claims.woodworth2023 import (ProxyQuadratics, averaged_gap_exact, gd_iterations_to,
-                                            proxy_error_map, proxy_step)
+from theorylab.claims.woodworth2023 import (
+    ProxyQuadratics,
+    averaged_gap_exact,
+    gd_iterations_to,
+    proxy_error_map,
+    proxy_step,
+)
 
 
 def _small():

@@ -4,8 +4,13 @@ and the rule driver against the engine."""
 import numpy as np
 import pytest
 
-from theorylab.claims.xie2022 import (drive_rule, nesterov_shifted_iterates, nme_iterates, nme_momentum,
-                                      rosenbrock_grad)
+from theorylab.claims.xie2022 import (
+    drive_rule,
+    nesterov_shifted_iterates,
+    nme_iterates,
+    nme_momentum,
+    rosenbrock_grad,
+)
 from theorylab.optim import conformance as C
 from theorylab.optim.adan import adan
 from theorylab.problems import Quadratic

@@ -7,7 +7,12 @@ import pytest
 from theorylab.bounds.yao2020 import hutchinson_rademacher_variance
 from theorylab.claims.yao2020 import hutchinson_moments_exact
 from theorylab.optim import conformance as C
-from theorylab.optim.adahessian import adahessian, fill_probe, fill_rademacher, rademacher_reference
+from theorylab.optim.adahessian import (
+    adahessian,
+    fill_probe,
+    fill_rademacher,
+    rademacher_reference,
+)
 from theorylab.random import replica_states
 
 

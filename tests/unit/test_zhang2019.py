@@ -2,7 +2,10 @@
 
 import numpy as np
 
-from theorylab.claims.zhang2019 import heavy_ball_lookahead_map, lookahead_nqm_second_moment
+from theorylab.claims.zhang2019 import (
+    heavy_ball_lookahead_map,
+    lookahead_nqm_second_moment,
+)
 
 
 def test_nqm_second_moment_equals_the_iterated_variance_recursion():

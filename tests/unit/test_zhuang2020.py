@@ -7,8 +7,18 @@ import numpy as np
 import pytest
 
 from theorylab.bounds.zhuang2020 import adabelief_online_regret
-from theorylab.claims.zhuang2020 import (C_MIN, G2_NORM_SUM, MOMENTUM_SUM, RANDOM_SIGNS, REDDI, REGRET, SHARP,
-                                         SQRT_S_SUM, online_adabelief, regret_run)
+from theorylab.claims.zhuang2020 import (
+    C_MIN,
+    G2_NORM_SUM,
+    MOMENTUM_SUM,
+    RANDOM_SIGNS,
+    REDDI,
+    REGRET,
+    SHARP,
+    SQRT_S_SUM,
+    online_adabelief,
+    regret_run,
+)
 from theorylab.random import replica_states, uniforms
 
 

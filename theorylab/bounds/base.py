@@ -50,7 +50,9 @@ class Bound:
 
     def _sympy_locals(self) -> dict:
         import sympy
-        from sympy.abc import _clash  # names sympy would read as functions/constants (beta, gamma, E, S, ...)
+        from sympy.abc import (
+            _clash,  # names sympy would read as functions/constants (beta, gamma, E, S, ...)
+        )
 
         names = {self.variable, *self.parameters_, *_clash}
         return {n: sympy.Symbol(n) for n in names}

@@ -83,6 +83,20 @@ class Check:
                    f"rtol {rtol:g})", et.margin)
 
     @classmethod
+    def ratio_upper_bound(cls, name: str, num, den, factor: float, alpha: float = stats.FALSE_ALARM) -> "Check":
+        """``E num <= factor E den`` in every column of *paired* replica samples (``(R,)`` or ``(R, K)``;
+        common random numbers allowed): :func:`stats.test_upper_bound` on ``num - factor den``
+        against 0 (Bonferroni over the columns).  The margin is the smallest ``-(upper confidence
+        limit of E[num - factor den])`` relative to ``factor E den``."""
+        num = np.asarray(num, dtype=np.float64).reshape(len(num), -1)
+        den = np.asarray(den, dtype=np.float64).reshape(len(den), -1)
+        bt = stats.test_upper_bound(num - factor * den, 0.0, alpha=alpha, rtol=0.0)
+        scale = factor * np.mean(den, axis=0)
+        ratio = np.mean(num, axis=0) / scale
+        return cls(name, not bt.rejected, f"max E num/(factor E den) = {np.max(ratio):.3g}; z = {bt.z:.2f}",
+                   float(np.min(-bt.upper / np.abs(scale))))
+
+    @classmethod
     def in_range(cls, name: str, value: float, lo: float, hi: float, se: float = 0.0,
                  alpha: float = stats.FALSE_ALARM) -> "Check":
         """``value`` (with standard error ``se``) lies in ``[lo, hi]``: rejected when its two-sided
@@ -257,7 +271,9 @@ class Verdict:
 
     def figure(self):
         """A matplotlib Figure of the evidence (empirical curves with bands against the bound)."""
-        from ..plot import verdict_figure  # plotting sits above claims in the layer order
+        from ..plot import (
+            verdict_figure,  # plotting sits above claims in the layer order
+        )
 
         return verdict_figure(self)
 

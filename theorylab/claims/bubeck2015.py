@@ -27,7 +27,13 @@ import numpy as np
 from .. import exact, noise, optim, stats
 from ..bounds import bubeck2015 as B
 from ..engine import log_checkpoints, simulate
-from ..problems import AbsoluteRegression, LeastSquares, Logistic, Quadratic, is_linearly_separable
+from ..problems import (
+    AbsoluteRegression,
+    LeastSquares,
+    Logistic,
+    Quadratic,
+    is_linearly_separable,
+)
 from .base import Check, Claim, Curve, Evidence, Panel
 
 PAPER = "bubeck2015_convex_complexity"

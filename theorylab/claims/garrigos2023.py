@@ -38,8 +38,11 @@ import scipy.linalg
 from .. import exact, noise, optim, stats
 from ..bounds import garrigos2023 as B
 from ..engine import log_checkpoints, simulate
-from ..exact import (finite_least_squares_sgd_moments, finite_least_squares_sgd_stationary,
-                     minibatch_variance_factor)
+from ..exact import (
+    finite_least_squares_sgd_moments,
+    finite_least_squares_sgd_stationary,
+    minibatch_variance_factor,
+)
 from ..problems import LeastSquares, Quadratic
 from .base import Check, Claim, Curve, Evidence, Panel, mean_band, normal_band
 

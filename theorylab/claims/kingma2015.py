@@ -42,8 +42,8 @@ import numpy as np
 from .. import noise, optim
 from ..bounds import kingma2015 as B
 from ..engine import log_checkpoints, simulate
-from ..optim.amsgrad import adam_uncorrected
 from ..optim.adamax import adamax
+from ..optim.amsgrad import adam_uncorrected
 from ..optim.base import Optimizer
 from ..problems import Quadratic
 from .base import Check, Claim, Curve, Evidence, Panel

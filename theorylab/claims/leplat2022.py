@@ -22,7 +22,7 @@ modulus ``1 - a``, while ``a^2 (lambda/mu - 1) <= 4 (1 - a)``; beyond, the root 
 grows after it: the optimal step is ``alpha_opt = 2/(sqrt(kappa) - 1)`` with rate
 ``(sqrt(kappa) - 1)/(sqrt(kappa) + 1)``.  (For large ``kappa`` ``alpha_opt`` sits just below the
 stability edge.)  With noise the second moments obey ``S' = M S M^T + N N^T`` exactly
-(:func:`linear_second_moments`); the stationary covariance solves the discrete Lyapunov equation.
+(:func:`theorylab.exact.linear_second_moments`); the stationary covariance solves the discrete Lyapunov equation.
 
 The iteration matrix is built independently of the formulas above, by applying the rule's own
 numpy reference to the unit vectors; the engine's iterates are compared with its powers.
@@ -39,29 +39,14 @@ from scipy.linalg import solve_discrete_lyapunov
 from .. import noise, stats
 from ..bounds import leplat2022 as B
 from ..engine import simulate
+from ..exact import linear_second_moments, spectral_radius
 from ..optim.nag_gs import nag_gs, nag_gs_reference
 from ..problems import Quadratic
 from .base import Check, Claim, Curve, Evidence, Panel
 
 PAPER = "leplat2022_naggs"
 
-__all__ = ["linear_second_moments", "spectral_radius", "naggs_iteration_matrix", "naggs_noise_vector", "CLAIMS"]
-
-
-def linear_second_moments(M: np.ndarray, N: np.ndarray, z0: np.ndarray, checkpoints) -> np.ndarray:
-    """Exact ``E[z_t z_t^T]`` at the (sorted) ``checkpoints`` of ``z_{t+1} = M z_t + N xi_t``,
-    ``xi_t ~ N(0, I)`` i.i.d., from the deterministic ``z_0``; batched over leading axes of
-    ``M (..., n, n)``, ``N (..., n, m)``, ``z0 (..., n)``.  Returns ``(K, ..., n, n)``."""
-    S = z0[..., :, None] * z0[..., None, :]
-    Q = N @ np.swapaxes(N, -1, -2)
-    Mt = np.swapaxes(M, -1, -2)
-    out, t = [], 0
-    for c in np.asarray(checkpoints, dtype=np.int64):
-        while t < c:
-            S = M @ S @ Mt + Q
-            t += 1
-        out.append(S)
-    return np.array(out)
+__all__ = ["naggs_iteration_matrix", "naggs_noise_vector", "CLAIMS"]
 
 
 def naggs_iteration_matrix(lam, mu: float, alpha: float) -> np.ndarray:
@@ -100,11 +85,6 @@ def _trajectories(maps: np.ndarray, z0: np.ndarray, steps: int) -> np.ndarray:
         z = np.einsum("nij,nj->ni", maps, z)
         out.append(z[:, 0].copy())
     return np.array(out)
-
-
-def spectral_radius(maps: np.ndarray) -> np.ndarray:
-    """Largest eigenvalue modulus of each matrix in ``(..., n, n)``."""
-    return np.max(np.abs(np.linalg.eigvals(maps)), axis=-1)
 
 
 class QuadraticSpectralRadius(Claim):

@@ -54,7 +54,7 @@ from ..bounds import lin2023 as B
 from ..random import randbelow, replica_states
 from .base import Check, Claim, Curve, Evidence, Panel
 
-__all__ = ["GPRegression", "mean_at_most_multiple", "gd_error_norms", "closed_form_errors", "iterations_to_tolerance", "stochastic_dual_descent",
+__all__ = ["GPRegression", "gd_error_norms", "closed_form_errors", "iterations_to_tolerance", "stochastic_dual_descent",
            "COORDINATES", "COLUMNS", "CLAIMS"]
 
 PAPER = "lin2023_sdd_gp"
@@ -323,26 +323,12 @@ def _gd_iterates(H: np.ndarray, e0: np.ndarray, eta: float, steps: int):
         yield e
 
 
-def mean_at_most_multiple(name: str, num, den, factor: float) -> Check:
-    """``E num <= factor E den`` in every column of paired replica samples (``(R,)`` or ``(R, K)``; common
-    random numbers allowed): :func:`stats.test_upper_bound` on ``num - factor den`` against 0 (Bonferroni
-    over the ``K`` columns).  The margin is the smallest ``-(upper confidence limit of E[num - factor den])``
-    relative to ``factor E den``; the detail gives the largest ``E num / (factor E den)``."""
-    num = np.asarray(num, dtype=np.float64).reshape(len(num), -1)
-    den = np.asarray(den, dtype=np.float64).reshape(len(den), -1)
-    bt = stats.test_upper_bound(num - factor * den, 0.0, rtol=0.0)
-    scale = factor * np.mean(den, axis=0)
-    ratio = np.mean(num, axis=0) / scale
-    return Check(name, not bt.rejected, f"max E num/(factor E den) = {np.max(ratio):.3g}; z = {bt.z:.2f}",
-                 float(np.min(-bt.upper / np.abs(scale))))
-
-
 def _no_floor_checks(name: str, t, errors, factor: float, level: float = 0.05) -> tuple[list[Check], stats.RateFit]:
     """The catalogue's gates on ``(R, K)`` relative errors at checkpoints ``t``: ``E err(T) <= factor
     E err(T/2)``, ``E err(T) <= level``, and a significantly negative log-linear slope over ``[T/2, T]``."""
     half = int(np.argmin(np.abs(t - t[-1] / 2)))
     rate = stats.fit_linear_rate(t, errors, (t[-1] / 2, t[-1]))
-    return [mean_at_most_multiple(f"{name}: E err(T) <= {factor:g} E err(T/2)", errors[:, -1], errors[:, half],
+    return [Check.ratio_upper_bound(f"{name}: E err(T) <= {factor:g} E err(T/2)", errors[:, -1], errors[:, half],
                                   factor),
             Check.upper_bound(f"{name}: E err(T) <= {level:g}", errors[:, -1:], level),
             Check.holds_if(f"{name}: geometric decay over [T/2, T] (fitted log-slope + 5.3 SE < 0)",

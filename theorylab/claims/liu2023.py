@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import stats
 from ..bounds import liu2023 as B
 from ..engine import simulate
 from ..exact import quadratic_gd_trajectory
@@ -71,12 +72,6 @@ def clipped_map(theta0: np.ndarray, gamma: float, eta: float, steps: int, precon
     for _ in range(steps):
         out.append(out[-1] - eta * np.clip(c * out[-1] / gamma, -1.0, 1.0))
     return np.array(out)
-
-
-def first_below(values: np.ndarray, level: float) -> float:
-    """The first index with ``values <= level`` (``inf`` if none)."""
-    hit = np.flatnonzero(values <= level)
-    return float(hit[0]) if hit.size else np.inf
 
 
 def gd_steps_to(h: np.ndarray, theta0: np.ndarray, eps: float) -> int:
@@ -132,13 +127,13 @@ class ConditionNumberFreeRuntime(Claim):
             live = oracle > 1e-250
             oracle_err.append(float(np.max(np.abs(gap[live] - oracle[live]) / oracle[live])))
             gaps.append(gap)
-            t_sophia.append(first_below(gap, eps))
+            t_sophia.append(stats.first_index_below(gap, eps))
             bounds.append(float(self.bound(eps, theta0=theta0, h=h, gamma=_GAMMA, eta=_ETA)))
             t_gd.append(gd_steps_to(h, theta0, eps))
             gd_lower.append(float(B.gd_separable_quadratic_steps_lower(kappa, f_min0=0.5 * h[0] * theta0[0] ** 2,
                                                                         eps=eps)))
             ctrl_path = clipped_map(theta0, _GAMMA, _ETA, steps, precondition=np.sqrt(h))
-            t_ctrl.append(first_below(0.5 * (ctrl_path ** 2) @ h, eps))
+            t_ctrl.append(stats.first_index_below(0.5 * (ctrl_path ** 2) @ h, eps))
         t_sophia, bounds, t_gd, gd_lower, t_ctrl = map(np.array, (t_sophia, bounds, t_gd, gd_lower, t_ctrl))
         slope_sophia, slope_gd = _loglog_slope(kappas, t_sophia), _loglog_slope(kappas, t_gd)
         checks = [

@@ -44,7 +44,6 @@ import numpy as np
 from .. import stats
 from ..bounds import meng2023 as B
 from .base import Check, Claim, Curve, Evidence, Panel
-from .lin2023 import mean_at_most_multiple
 
 __all__ = ["spl_step", "spl_plus_step", "sgm_step", "prox_linear_minimiser", "subproblem_value", "CVaRRegression",
            "run_cvar", "CLAIMS"]
@@ -250,7 +249,9 @@ class CVaRRegression:
     def f_star(self) -> float:
         """``min F`` by the linear program in ``(w, eta, s)``: ``s_i >= +-(a_i . w - b_i) - eta``, ``s >= 0`` (HiGHS)."""
         from scipy import sparse
-        from scipy.optimize import linprog  # imported on use: scipy.optimize is slow to import
+        from scipy.optimize import (
+            linprog,  # imported on use: scipy.optimize is slow to import
+        )
 
         n, d = self.A.shape
         A = sparse.csr_matrix(self.A)
@@ -321,7 +322,7 @@ class StepsizeRobustness(Claim):
         big = g0 >= 3.0
         best = {name: int(np.argmin(np.mean(s, axis=0))) for name, s in sub.items()}
         checks = [exponent_check("SPL+", 0.5, True), exponent_check("SGM", 0.5, False),
-                  mean_at_most_multiple("every gamma_0 >= 3: E subopt(SPL+) <= 0.2 E subopt(SGM) (paired seeds)",
+                  Check.ratio_upper_bound("every gamma_0 >= 3: E subopt(SPL+) <= 0.2 E subopt(SGM) (paired seeds)",
                                         sub["SPL+"][:, big], sub["SGM"][:, big], 0.2)]
         checks += [Check.upper_bound(f"{name}: E subopt <= 0.1 at its best gamma_0 = {g0[best[name]]:.3g}",
                                      sub[name][:, best[name]:best[name] + 1], 0.1) for name in ("SPL+", "SGM")]

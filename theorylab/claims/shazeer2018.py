@@ -33,9 +33,9 @@ import numpy as np
 
 from ..engine import simulate
 from ..optim.adafactor import adafactor
+from ..optim.conformance import drive_rule
 from ..problems import Quadratic
 from .base import Check, Claim, Curve, Evidence, Panel
-from .xie2022 import drive_rule
 
 PAPER = "shazeer2018_adafactor"
 _TOL = 1e-10

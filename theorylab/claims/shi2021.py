@@ -48,7 +48,6 @@ from scipy.special import expit
 from ..problems import Logistic
 from ..random import randbelow, replica_states
 from .base import Check, Claim, Curve, Evidence, Panel
-from .lin2023 import mean_at_most_multiple
 
 __all__ = ["logistic_problem", "curvature_step", "sarah_runs", "CLAIMS"]
 
@@ -193,7 +192,7 @@ class TuneFreeSARAH(Claim):
         def gates(label: str, reach) -> list[Check]:
             return [Check.holds_if(f"{label}: every run reaches {target:g} within {max_passes:g} passes",
                                    bool(np.all(np.isfinite(reach))), f"max passes {np.max(reach):.3g}"),
-                    mean_at_most_multiple(f"{label}: E passes <= 2 E passes(SARAH, eta = 1/({best} L))", reach,
+                    Check.ratio_upper_bound(f"{label}: E passes <= 2 E passes(SARAH, eta = 1/({best} L))", reach,
                                           sarah[best][0], 2.0)]
 
         checks = gates("AI-SARAH", ai)

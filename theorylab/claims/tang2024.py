@@ -215,7 +215,9 @@ def dual_optimum(ot: EntropicOT, warmup: int = 100, tol: float = 1e-13) -> tuple
 
 def lp_plan(ot: EntropicOT) -> np.ndarray:
     """A vertex optimal plan of the unregularised OT LP (HiGHS dual simplex)."""
-    from scipy.optimize import linprog  # imported on use: scipy.optimize is slow to import
+    from scipy.optimize import (
+        linprog,  # imported on use: scipy.optimize is slow to import
+    )
 
     n, m = ot.C.shape
     rows = np.kron(np.eye(n), np.ones((1, m)))

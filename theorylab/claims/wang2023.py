@@ -13,7 +13,7 @@ with gradient noise ``sigma xi``: per coordinate, ``z = (x, m)`` evolves linearl
     \qquad N = \sigma (1 - \beta) \begin{pmatrix} -\eta \\ 1 \end{pmatrix},
 
 so ``E z z^T`` follows ``S' = A S A^T + N N^T`` exactly
-(:func:`theorylab.claims.leplat2022.linear_second_moments`); ``beta = 0`` is SGD.  The SDE both
+(:func:`theorylab.exact.linear_second_moments`); ``beta = 0`` is SGD.  The SDE both
 track, ``dX = -H X dt + sqrt(eta sigma^2) dW``, is an Ornstein-Uhlenbeck process with
 ``E X_T^2 = e^{-2hT} x_0^2 + eta sigma^2 (1 - e^{-2hT})/(2h)``.  With the catalogue's ``H = diag(1, 4)``,
 ``x_0 = (1, 1)``, ``eta sigma^2 = 1``, ``T = 2`` and ``phi = ||x||^2`` at ``k = T/eta``, the difference
@@ -39,10 +39,10 @@ import numpy as np
 from .. import noise
 from ..bounds import wang2023 as B
 from ..engine import simulate
+from ..exact import linear_second_moments
 from ..optim.normalized_momentum import normalized_momentum
 from ..problems import Quadratic
 from .base import Check, Claim, Curve, Evidence, Panel
-from .leplat2022 import linear_second_moments
 
 PAPER = "wang2023_marginal_momentum"
 

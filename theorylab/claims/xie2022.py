@@ -26,7 +26,7 @@ arithmetic, on any differentiable ``f``: the check compares them to float precis
 ``m_t + b_2 v_t``.  With ``b_1 = b_2 = b`` this is ``P_t = b P_{t-1} + (1-b)(g_t + b (g_t - g_{t-1}))``,
 i.e. exactly ``(1-b) mbar_t`` of the recursion above with momentum ``b`` (the paper's ``1 - beta``)
 on Adan's own gradients, started from ``g_0 := g_1`` (the code's zero first difference).  The check
-drives the rule's compiled step function (:func:`drive_rule`) and compares its state with the recursion.
+drives the rule's compiled step function (:func:`theorylab.optim.conformance.drive_rule`) and compares its state with the recursion.
 
 Tolerances.  The sequences differ only by round-off propagated through ``K`` steps of a stable
 recursion; the check allows ``1e-10`` of the trajectory's scale (the catalogue's threshold; observed
@@ -42,10 +42,8 @@ from typing import Callable
 import numpy as np
 
 from ..optim.adan import adan
-from ..optim.base import Optimizer
-from ..optim.protocol import DONE, GRAD_X
+from ..optim.conformance import drive_rule
 from ..problems import Quadratic
-from ..random import replica_states
 from .base import Check, Claim, Curve, Evidence, Panel
 
 PAPER = "xie2022_adan"
@@ -89,29 +87,6 @@ def nme_iterates(grad: Callable, x0: np.ndarray, eta: float, b: float, steps: in
         th = th - eta * mbar
         out[k + 1] = th
     return out
-
-
-def drive_rule(opt: Optimizer, gradient: Callable[[int, np.ndarray], np.ndarray], x0: np.ndarray,
-               steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run ``opt``'s compiled step function on the gradients ``gradient(t, x_t)`` (any sequence, not
-    only a problem's; the rule must ask for nothing but ``GRAD_X``); return the iterates
-    ``(steps + 1, d)``, the gradients ``(steps, d)`` and the state after each step ``(steps, S)``."""
-    if opt.first_request != GRAD_X:
-        raise ValueError(f"{opt.name} does not start its steps with a gradient at x")
-    d = len(x0)
-    sched, hyper = opt.schedule_array(steps), opt.hyper_array()
-    state = opt.initial_state(np.asarray(x0, dtype=float)[None, :])[0]
-    x = np.array(x0, dtype=float)
-    point, aux, rng = np.zeros(d), np.zeros(2), replica_states(0, 1)[0].copy()
-    xs, grads, states = np.empty((steps + 1, d)), np.empty((steps, d)), np.empty((steps, state.size))
-    xs[0] = x
-    for t in range(steps):
-        g = np.array(gradient(t, x), dtype=float)
-        grads[t] = g
-        if opt.step(1, t, sched, x, g, point, aux, state, hyper, rng) != DONE:
-            raise ValueError(f"{opt.name} asked for more than a gradient at x")
-        xs[t + 1], states[t] = x, state
-    return xs, grads, states
 
 
 def nme_momentum(grads: np.ndarray, momentum: float) -> np.ndarray:

@@ -31,6 +31,7 @@ import itertools
 
 import numpy as np
 
+from .. import stats
 from ..bounds import yao2020 as B
 from ..engine import simulate
 from ..optim.adahessian import adahessian
@@ -38,7 +39,6 @@ from ..optim.adam import adam
 from ..optim.sophia import sophia
 from ..problems import Quadratic
 from .base import Check, Claim, Curve, Evidence, Panel
-from .liu2023 import first_below
 
 PAPER = "yao2020_adahessian"
 _U = 2.0 ** -53  # unit round-off of float64
@@ -116,7 +116,7 @@ class HutchinsonDiagonal(Claim):
 def steps_to_fraction(problem: Quadratic, opt, x0: np.ndarray, fraction: float, steps: int) -> float:
     """First ``t <= steps`` with ``f(x_t) - f_* <= fraction (f(x_0) - f_*)`` (``inf`` if none)."""
     gap = simulate(problem, opt, steps=steps, x0=x0, checkpoints=np.arange(steps + 1), metrics=("gap",)).values("gap")[0]
-    return first_below(gap, fraction * gap[0])
+    return stats.first_index_below(gap, fraction * gap[0])
 
 
 class NewtonLimitDiagonalQuadratic(Claim):

@@ -47,12 +47,12 @@ import numpy as np
 from .. import noise, stats
 from ..bounds import zhang2019 as B
 from ..engine import simulate
+from ..exact import spectral_radius
 from ..optim.lookahead import lookahead
 from ..optim.momentum import sgd
 from ..optim.normalized_momentum import normalized_momentum
 from ..problems import Quadratic
 from .base import Check, Claim, Curve, Evidence, Panel
-from .leplat2022 import spectral_radius
 
 PAPER = "zhang2019_lookahead"
 

@@ -24,8 +24,15 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Check, Claim, Evidence
-from .cutkosky2023 import (ExponentialWeight, UniformWeight, catalogue_function, identity_panels,
-                           paired_differences, random_pairs, z_scores)
+from .cutkosky2023 import (
+    ExponentialWeight,
+    UniformWeight,
+    catalogue_function,
+    identity_panels,
+    paired_differences,
+    random_pairs,
+    z_scores,
+)
 
 PAPER = "zhang2024_randomscaling"
 

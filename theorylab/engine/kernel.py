@@ -40,10 +40,16 @@ import math
 import numpy as np
 from numba import njit, prange, types
 
-from ..optim.protocol import (DONE as _DONE, GRAD_FULL_POINT as _GRAD_FULL_POINT, GRAD_POINT as _GRAD_POINT,
-                              GRAD_X as _GRAD_X, GRAD_X_SAME as _GRAD_X_SAME, HVP_X_FULL as _HVP_X_FULL,
-                              HVP_X_SAME as _HVP_X_SAME, LOSS_POINT_SAME as _LOSS_POINT_SAME,
-                              LOSS_X_SAME as _LOSS_X_SAME, POST_TYPE, STEP_TYPE)
+from ..optim.protocol import DONE as _DONE
+from ..optim.protocol import GRAD_FULL_POINT as _GRAD_FULL_POINT
+from ..optim.protocol import GRAD_POINT as _GRAD_POINT
+from ..optim.protocol import GRAD_X as _GRAD_X
+from ..optim.protocol import GRAD_X_SAME as _GRAD_X_SAME
+from ..optim.protocol import HVP_X_FULL as _HVP_X_FULL
+from ..optim.protocol import HVP_X_SAME as _HVP_X_SAME
+from ..optim.protocol import LOSS_POINT_SAME as _LOSS_POINT_SAME
+from ..optim.protocol import LOSS_X_SAME as _LOSS_X_SAME
+from ..optim.protocol import POST_TYPE, STEP_TYPE
 from ..random import fill_standard_normal, randbelow, shuffle, standard_normal
 
 METRICS = ("gap", "dist2", "grad_norm2", "avg_gap", "avg_dist2", "mean_grad_norm2")

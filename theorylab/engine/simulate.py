@@ -11,8 +11,8 @@ from tqdm.auto import tqdm
 from ..noise import Exact, Noise
 from ..optim.averaging import Averaging
 from ..optim.base import Optimizer, stacked_states
-from ..optim.protocol import no_post
 from ..optim.projection import Ball
+from ..optim.protocol import no_post
 from ..problems.base import Problem
 from ..random import replica_states
 from .kernel import METRICS, optimizer_kernel

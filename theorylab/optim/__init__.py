@@ -6,9 +6,27 @@ conformance battery (:mod:`.conformance`) tests.
 """
 
 from . import averaging, protocol, schedules
+from .adabelief import adabelief
+from .adafactor import adafactor
+from .adagrad import adagrad, adagrad_norm
+from .adahessian import adahessian
 from .adam import adam, adamw
+from .adamax import adamax
+from .adan import adan
+from .amsgrad import adam_uncorrected, amsgrad, geometric_momentum
+from .apollo import apollo
 from .averaging import Averaging, ema, uniform, weighted
 from .base import Optimizer, Post
+from .diffgrad import diffgrad
+from .dog import dog
+from .entropy_sgd import entropy_sgd
+from .exadam import exadam
+from .frugal import frugal
+from .lars import lamb, lars
+from .lion import lion
+from .lookahead import lookahead
+from .mars import mars
+from .mfac import mfac
 from .momentum import (
     gd,
     heavy_ball,
@@ -17,7 +35,18 @@ from .momentum import (
     nesterov_strongly_convex_momentum,
     sgd,
 )
+from .nag_gs import nag_gs
+from .newton import gauss_newton, newton
+from .normalized_momentum import normalized_momentum
+from .oasis import oasis
+from .orthogonalized import orthogonalized, osgdm
+from .polyak import polyak, sps
 from .projection import Ball, ball
+from .psgd import psgd
+from .restarts import sgdr
+from .rmsprop import rmsprop
+from .saddle_free_newton import saddle_free_newton
+from .sam import sam, usam
 from .schedules import (
     Schedule,
     as_schedule,
@@ -31,37 +60,8 @@ from .schedules import (
     step_decay,
     warmup,
 )
-from .adabelief import adabelief
-from .adafactor import adafactor
-from .adagrad import adagrad, adagrad_norm
-from .adahessian import adahessian
-from .adamax import adamax
-from .adan import adan
-from .amsgrad import amsgrad, adam_uncorrected, geometric_momentum
-from .apollo import apollo
-from .diffgrad import diffgrad
-from .dog import dog
-from .entropy_sgd import entropy_sgd
-from .exadam import exadam
-from .frugal import frugal
-from .lars import lars, lamb
-from .lion import lion
-from .lookahead import lookahead
-from .mars import mars
-from .mfac import mfac
-from .nag_gs import nag_gs
-from .newton import newton, gauss_newton
-from .normalized_momentum import normalized_momentum
-from .oasis import oasis
-from .orthogonalized import orthogonalized, osgdm
-from .polyak import polyak, sps
-from .psgd import psgd
-from .restarts import sgdr
-from .rmsprop import rmsprop
-from .saddle_free_newton import saddle_free_newton
-from .sam import sam, usam
 from .sgd_sai import sgd_sai
-from .sgdp import sgdp, adamp
+from .sgdp import adamp, sgdp
 from .shampoo import shampoo
 from .sophia import sophia
 

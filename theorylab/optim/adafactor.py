@@ -32,8 +32,14 @@ import numpy as np
 from numba import njit
 
 from .base import Optimizer, check_positive_int, check_range
-from .conformance import (Invariance, battery_start, engine_trajectory, gradient_scale, max_relative_deviation,
-                          permutation)
+from .conformance import (
+    Invariance,
+    battery_start,
+    engine_trajectory,
+    gradient_scale,
+    max_relative_deviation,
+    permutation,
+)
 from .protocol import DONE, GRAD_X
 from .registry import RuleSpec
 from .schedules import Schedule, as_schedule, inverse_time
@@ -160,7 +166,9 @@ def row_column_permutation(shape: tuple[int, int] = (2, 4), steps: int = 100) ->
     iterates of the factored rule the same way (a full coordinate permutation would not)."""
 
     def check(spec):
-        from ..problems import Quadratic  # problems sit beside optim; imported where used
+        from ..problems import (
+            Quadratic,  # problems sit beside optim; imported where used
+        )
 
         rows, cols = shape
         lam = np.geomspace(0.1, 1.0, rows * cols)

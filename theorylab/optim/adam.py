@@ -22,8 +22,8 @@ from numba import njit
 
 from .base import Optimizer, check_range
 from .conformance import gradient_scale, permutation
-from .registry import RuleSpec
 from .protocol import DONE, GRAD_X
+from .registry import RuleSpec
 from .schedules import as_schedule
 
 __all__ = ["adam", "adamw", "adam_step", "adam_reference"]

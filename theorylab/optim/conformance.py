@@ -21,10 +21,18 @@ import numpy as np
 from ..problems import Logistic, Problem, Quadratic, random_rotation
 from ..random import replica_states
 from .base import Optimizer
-from .protocol import DONE, GRAD_X, GRAD_X_SAME, HVP_X_FULL, HVP_X_SAME, LOSS_POINT_SAME, LOSS_X_SAME
+from .protocol import (
+    DONE,
+    GRAD_X,
+    GRAD_X_SAME,
+    HVP_X_FULL,
+    HVP_X_SAME,
+    LOSS_POINT_SAME,
+    LOSS_X_SAME,
+)
 
 __all__ = ["Invariance", "battery_problems", "battery_start", "reference_trajectory", "engine_trajectory",
-           "max_relative_deviation", "gradient_scale", "permutation", "rotation"]
+           "max_relative_deviation", "drive_rule", "gradient_scale", "permutation", "rotation"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,29 @@ def engine_trajectory(opt: Optimizer, problem: Problem, x0: np.ndarray, steps: i
     run = simulate(problem, opt, steps=steps, replicas=1, seed=seed, x0=x0, checkpoints=np.arange(steps + 1),
                    metrics=("gap",), record_iterates=True)
     return run.x[0]
+
+
+def drive_rule(opt: Optimizer, gradient: Callable[[int, np.ndarray], np.ndarray], x0: np.ndarray,
+               steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run ``opt``'s compiled step function on the gradients ``gradient(t, x_t)`` (any sequence, not
+    only a problem's; the rule must ask for nothing but ``GRAD_X``); return the iterates
+    ``(steps + 1, d)``, the gradients ``(steps, d)`` and the state after each step ``(steps, S)``."""
+    if opt.first_request != GRAD_X:
+        raise ValueError(f"{opt.name} does not start its steps with a gradient at x")
+    d = len(x0)
+    sched, hyper = opt.schedule_array(steps), opt.hyper_array()
+    state = opt.initial_state(np.asarray(x0, dtype=float)[None, :])[0]
+    x = np.array(x0, dtype=float)
+    point, aux, rng = np.zeros(d), np.zeros(2), replica_states(0, 1)[0].copy()
+    xs, grads, states = np.empty((steps + 1, d)), np.empty((steps, d)), np.empty((steps, state.size))
+    xs[0] = x
+    for t in range(steps):
+        g = np.array(gradient(t, x), dtype=float)
+        grads[t] = g
+        if opt.step(1, t, sched, x, g, point, aux, state, hyper, rng) != DONE:
+            raise ValueError(f"{opt.name} asked for more than a gradient at x")
+        xs[t + 1], states[t] = x, state
+    return xs, grads, states
 
 
 def max_relative_deviation(a: np.ndarray, b: np.ndarray) -> float:

@@ -26,7 +26,12 @@ from numba import njit
 
 from .adam import adam
 from .base import Optimizer, check_range
-from .conformance import Invariance, engine_trajectory, max_relative_deviation, permutation
+from .conformance import (
+    Invariance,
+    engine_trajectory,
+    max_relative_deviation,
+    permutation,
+)
 from .protocol import DONE, GRAD_X
 from .registry import RuleSpec
 from .schedules import as_schedule
@@ -91,7 +96,9 @@ def constant_gradient_half_adam(steps: int = 50) -> Invariance:
     diffGrad equal Adam's with half the learning rate (``xi = sigmoid(0) = 1/2``)."""
 
     def check(spec):
-        from ..problems import WeightedL1  # problems sit beside optim; imported where used
+        from ..problems import (
+            WeightedL1,  # problems sit beside optim; imported where used
+        )
 
         p = WeightedL1(np.geomspace(0.1, 1.0, 8))
         x0 = np.full(8, 10.0)  # the iterates stay on one side of the kink: grad f = weights

@@ -39,8 +39,14 @@ from numba import njit
 
 from .adam import adam
 from .base import Optimizer, check_positive_int, check_range
-from .conformance import (Invariance, battery_problems, battery_start, engine_trajectory, gradient_scale,
-                          max_relative_deviation)
+from .conformance import (
+    Invariance,
+    battery_problems,
+    battery_start,
+    engine_trajectory,
+    gradient_scale,
+    max_relative_deviation,
+)
 from .protocol import DONE, GRAD_X
 from .registry import RuleSpec
 from .schedules import as_schedule, cosine

@@ -41,7 +41,13 @@ from numba import njit
 
 from ..problems import Quadratic
 from .base import Optimizer, check_positive_int, check_range
-from .conformance import Invariance, battery_start, engine_trajectory, max_relative_deviation, permutation
+from .conformance import (
+    Invariance,
+    battery_start,
+    engine_trajectory,
+    max_relative_deviation,
+    permutation,
+)
 from .protocol import DONE, GRAD_X
 from .registry import RuleSpec
 from .schedules import as_schedule, cosine

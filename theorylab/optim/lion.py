@@ -19,8 +19,14 @@ import numpy as np
 from numba import njit
 
 from .base import Optimizer, check_range
-from .conformance import (Invariance, battery_problems, battery_start, engine_trajectory, gradient_scale,
-                          permutation)
+from .conformance import (
+    Invariance,
+    battery_problems,
+    battery_start,
+    engine_trajectory,
+    gradient_scale,
+    permutation,
+)
 from .protocol import DONE, GRAD_X
 from .registry import RuleSpec
 from .schedules import as_schedule, inverse_time

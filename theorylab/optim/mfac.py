@@ -36,8 +36,8 @@ from numba import njit
 
 from .base import Optimizer, check_positive_int, check_range
 from .conformance import permutation, rotation
-from .registry import RuleSpec
 from .protocol import DONE, GRAD_X
+from .registry import RuleSpec
 from .schedules import as_schedule
 
 __all__ = ["mfac", "mfac_step", "mfac_reference", "mfac_insert", "mfac_apply", "mfac_state_size",

@@ -17,8 +17,8 @@ from numba import njit
 
 from .base import Optimizer
 from .conformance import permutation, rotation
-from .registry import RuleSpec
 from .protocol import DONE, GRAD_POINT, GRAD_X
+from .registry import RuleSpec
 from .schedules import Schedule, as_schedule, constant
 
 __all__ = ["sgd", "gd", "heavy_ball", "nesterov", "nesterov_convex_momentum",

@@ -38,8 +38,15 @@ from numba import njit
 
 from ..problems import Quadratic
 from .base import Optimizer, check_positive_int, check_range
-from .conformance import (Invariance, battery_start, engine_trajectory, gradient_scale, max_relative_deviation,
-                          permutation, rotation)
+from .conformance import (
+    Invariance,
+    battery_start,
+    engine_trajectory,
+    gradient_scale,
+    max_relative_deviation,
+    permutation,
+    rotation,
+)
 from .protocol import DONE, GRAD_X, HVP_X_FULL, HVP_X_SAME
 from .registry import RuleSpec
 from .schedules import as_schedule

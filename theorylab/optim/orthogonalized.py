@@ -34,7 +34,13 @@ from numba import njit
 
 from ..problems import Quadratic, random_rotation
 from .base import Optimizer, check_positive_int, check_range
-from .conformance import Invariance, battery_start, engine_trajectory, gradient_scale, max_relative_deviation
+from .conformance import (
+    Invariance,
+    battery_start,
+    engine_trajectory,
+    gradient_scale,
+    max_relative_deviation,
+)
 from .protocol import DONE, GRAD_X
 from .registry import RuleSpec
 from .schedules import as_schedule, cosine

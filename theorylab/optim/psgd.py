@@ -36,8 +36,8 @@ from numba import njit
 from ..random import fill_standard_normal
 from .base import Optimizer, check_range
 from .conformance import gradient_scale
-from .registry import RuleSpec
 from .protocol import DONE, GRAD_X, HVP_X_SAME
+from .registry import RuleSpec
 from .schedules import Schedule, as_schedule
 
 __all__ = ["psgd", "psgd_step", "psgd_reference", "fit_preconditioner"]

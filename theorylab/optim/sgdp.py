@@ -41,7 +41,13 @@ import numpy as np
 from numba import njit
 
 from .base import Optimizer, check_range
-from .conformance import Invariance, gradient_scale, permutation, reference_trajectory, rotation
+from .conformance import (
+    Invariance,
+    gradient_scale,
+    permutation,
+    reference_trajectory,
+    rotation,
+)
 from .lars import block_bounds, block_count, block_size, block_slices, sum_squares
 from .protocol import DONE, GRAD_X
 from .registry import RuleSpec

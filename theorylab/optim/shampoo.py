@@ -33,10 +33,16 @@ from numba import njit
 
 from ..problems import Quadratic, random_rotation
 from .base import Optimizer, check_positive_int, check_range
-from .conformance import (Invariance, battery_problems, battery_start, engine_trajectory, max_relative_deviation,
-                          rotation)
-from .registry import RuleSpec
+from .conformance import (
+    Invariance,
+    battery_problems,
+    battery_start,
+    engine_trajectory,
+    max_relative_deviation,
+    rotation,
+)
 from .protocol import DONE, GRAD_X
+from .registry import RuleSpec
 from .schedules import as_schedule
 
 __all__ = ["shampoo", "shampoo_step", "shampoo_reference", "inverse_root"]

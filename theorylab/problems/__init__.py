@@ -1,7 +1,12 @@
 """Synthetic objectives with known constants (``L``, ``mu``, ``x_star``, ``f_star``, ...)."""
 
 from .base import FiniteSum, KernelSpec, Kind, Problem
-from .least_squares import LeastSquares, StreamingLeastSquares, gaussian_features, sqrtm_psd
+from .least_squares import (
+    LeastSquares,
+    StreamingLeastSquares,
+    gaussian_features,
+    sqrtm_psd,
+)
 from .logistic import Logistic, is_linearly_separable
 from .nonconvex import Cauchy
 from .nonsmooth import AbsoluteRegression, Hinge, WeightedL1

@@ -5,14 +5,16 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from .base import FiniteSum, Kind, KernelSpec, as_point, kernel_spec
+from .base import FiniteSum, KernelSpec, Kind, as_point, kernel_spec
 
 __all__ = ["Logistic", "is_linearly_separable"]
 
 
 def is_linearly_separable(X: np.ndarray, y: np.ndarray) -> bool:
     """Whether some ``w`` has ``y_i x_i . w >= 1`` for all ``i`` (an LP feasibility problem)."""
-    from scipy.optimize import linprog  # imported on use: scipy.optimize is slow to import
+    from scipy.optimize import (
+        linprog,  # imported on use: scipy.optimize is slow to import
+    )
 
     n, d = X.shape
     res = linprog(np.zeros(d), A_ub=-(y[:, None] * X), b_ub=-np.ones(n), bounds=[(None, None)] * d,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import FiniteSum, Kind, KernelSpec, Problem, as_point, kernel_spec
+from .base import FiniteSum, KernelSpec, Kind, Problem, as_point, kernel_spec
 
 __all__ = ["AbsoluteRegression", "Hinge", "WeightedL1"]
 
@@ -54,7 +54,9 @@ class AbsoluteRegression(_LinearModelLoss):
     """
 
     def __init__(self, X, y):
-        from scipy.optimize import linprog  # imported on use: scipy.optimize is slow to import
+        from scipy.optimize import (
+            linprog,  # imported on use: scipy.optimize is slow to import
+        )
 
         super().__init__(X, y)
         n, d = self.n, self.d

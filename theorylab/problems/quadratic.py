@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Kind, KernelSpec, Problem, as_point, kernel_spec
+from .base import KernelSpec, Kind, Problem, as_point, kernel_spec
 
 __all__ = ["Quadratic", "random_rotation"]
 
