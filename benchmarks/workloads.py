@@ -16,10 +16,19 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-import theorylab as tl  # noqa: E402
 from harness import interleaved, report  # noqa: E402
-from peers import (checkpoints_w1, w1_jax_factory, w1_numpy, w2_data, w2_jax_factory,  # noqa: E402
-                   w2_numpy, w3_jax_factory, w3_numpy)
+from peers import (  # noqa: E402
+    checkpoints_w1,
+    w1_jax_factory,
+    w1_numpy,
+    w2_data,
+    w2_jax_factory,
+    w2_numpy,
+    w3_jax_factory,
+    w3_numpy,
+)
+
+import theorylab as tl  # noqa: E402
 
 
 def w1(rounds: int, jax: bool) -> str:
