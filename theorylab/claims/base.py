@@ -277,6 +277,82 @@ class Verdict:
 
         return verdict_figure(self)
 
+    def to_record(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """This verdict as ``(arrays, record)``: the curves' float arrays, and a strict-JSON record of
+        everything else (non-finite floats as the strings ``"nan"``, ``"inf"``, ``"-inf"``).
+        :meth:`from_record` inverts it; the restored verdict has the same :meth:`to_json` and draws the
+        same figure."""
+        arrays: dict[str, np.ndarray] = {}
+        record = {name: getattr(self, name) for name in _VERDICT_TEXT}
+        record.update({name: _float_out(getattr(self, name)) for name in _VERDICT_FLOATS})
+        record.update(format=_RECORD_FORMAT, evidence=_evidence_out(self.evidence, "evidence", arrays),
+                      control=_evidence_out(self.control, "control", arrays))
+        return arrays, record
+
+    @classmethod
+    def from_record(cls, arrays: dict[str, np.ndarray], record: dict[str, Any]) -> "Verdict":
+        """The verdict that :meth:`to_record` turned into ``(arrays, record)``."""
+        if record.get("format") != _RECORD_FORMAT:
+            raise ValueError(f"verdict record format {record.get('format')!r}, expected {_RECORD_FORMAT}")
+        return cls(**{name: record[name] for name in _VERDICT_TEXT},
+                   **{name: float(record[name]) for name in _VERDICT_FLOATS},
+                   evidence=_evidence_in(record["evidence"], "evidence", arrays),
+                   control=_evidence_in(record["control"], "control", arrays))
+
+
+_RECORD_FORMAT = 1
+_VERDICT_TEXT = ("claim", "paper", "title", "source", "provenance", "status", "expected", "negative_control", "size")
+_VERDICT_FLOATS = ("margin", "tightness", "seconds")
+_CURVE_ARRAYS = ("x", "y", "lo", "hi")
+_PANEL_TEXT = ("title", "xlabel", "ylabel", "xscale", "yscale")
+
+
+def _float_out(x) -> float | str:
+    x = float(x)
+    return x if math.isfinite(x) else str(x)  # "nan", "inf", "-inf": float() reads them back
+
+
+def _plain(x):
+    """A number of a rate-fit window as a JSON number (numpy scalars as Python ones; non-finite as text)."""
+    x = x.item() if isinstance(x, np.generic) else x
+    return _float_out(x) if isinstance(x, float) else x
+
+
+def _evidence_out(ev: Evidence, prefix: str, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    panels = []
+    for i, panel in enumerate(ev.panels):
+        curves = []
+        for j, c in enumerate(panel.curves):
+            for name in _CURVE_ARRAYS:
+                value = getattr(c, name)
+                if value is not None:
+                    arrays[f"{prefix}.{i}.{j}.{name}"] = np.asarray(value, dtype=np.float64)
+            curves.append(dict(label=c.label, style=c.style))
+        panels.append(dict({name: getattr(panel, name) for name in _PANEL_TEXT}, curves=curves))
+    rate = None if ev.rate is None else dict(
+        slope=_float_out(ev.rate.slope), se=_float_out(ev.rate.se), intercept=_float_out(ev.rate.intercept),
+        window=[_plain(w) for w in ev.rate.window], kind=ev.rate.kind)
+    checks = [dict(name=c.name, passed=None if c.passed is None else bool(c.passed), detail=c.detail,
+                   margin=_float_out(c.margin), supporting=bool(c.is_supporting)) for c in ev.checks]
+    return dict(checks=checks, tightness=_float_out(ev.tightness), rate=rate, panels=panels, notes=ev.notes)
+
+
+def _evidence_in(rec: dict[str, Any], prefix: str, arrays: dict[str, np.ndarray]) -> Evidence:
+    panels = []
+    for i, p in enumerate(rec["panels"]):
+        curves = []
+        for j, c in enumerate(p["curves"]):
+            data = {name: arrays.get(f"{prefix}.{i}.{j}.{name}") for name in _CURVE_ARRAYS}
+            curves.append(Curve(label=c["label"], style=c["style"], **data))
+        panels.append(Panel(curves=curves, **{name: p[name] for name in _PANEL_TEXT}))
+    r = rec["rate"]
+    rate = None if r is None else stats.RateFit(
+        float(r["slope"]), float(r["se"]), float(r["intercept"]),
+        tuple(float(w) if isinstance(w, str) else w for w in r["window"]), r["kind"])
+    checks = [Check(c["name"], c["passed"], c["detail"], float(c["margin"]), c["supporting"])
+              for c in rec["checks"]]
+    return Evidence(checks, float(rec["tightness"]), rate, panels, rec["notes"])
+
 
 def _mark(passed: bool | None) -> str:
     return {True: "pass", False: "FAIL", None: "????"}[passed]
